@@ -287,17 +287,40 @@ def test_requests_without_hardness_are_not_delayed(lab: RedisLab, make_app: Make
     assert time.perf_counter() - started < 2.0
 
 
-def test_slow_unit_bounds_the_delay_of_each_route(lab: RedisLab, make_app: MakeApp) -> None:
+def test_each_route_has_its_hardness(
+    lab: RedisLab, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
     unit = 0.02
     lab.client(lab.master_proc).flushall()
-    client = make_app(lab.settings(slow_unit_s=unit)).test_client()
+    app = make_app(lab.settings(slow_unit_s=unit))
+    model = app.extensions[EXTENSION_KEY].slowness
+    calls: list[tuple[int, float]] = []
+    real_delay = model.delay
+
+    def recording_delay(hardness: int) -> float:
+        drawn = real_delay(hardness)
+        calls.append((hardness, drawn))
+        return drawn
+
+    monkeypatch.setattr(model, "delay", recording_delay)
+    client = app.test_client()
     for method, path, hardness in (
         ("post", "/resources/slow", 5),
         ("get", "/resources", 2),
         ("get", "/resources/1", 1),
+        ("get", "/resources/count", None),
+        ("get", "/info", None),
+        ("get", "/readyz", None),
+        ("get", "/healthz", None),
     ):
-        for _ in range(3):
-            started = time.perf_counter()
-            assert getattr(client, method)(path).status_code in (200, 201)
-            # Redis round trips on loopback add a few ms at most.
-            assert time.perf_counter() - started < hardness * unit + 0.05
+        calls.clear()
+        started = time.perf_counter()
+        assert getattr(client, method)(path).status_code in (200, 201)
+        elapsed = time.perf_counter() - started
+        if hardness is None:
+            assert calls == []
+        else:
+            assert [h for h, _ in calls] == [hardness]
+            drawn = calls[0][1]
+            assert 0 <= drawn <= hardness * unit
+            assert elapsed >= drawn
