@@ -39,7 +39,7 @@ build() {
     cp -a "$wheels" "$ctx/wheels"
     tar -c --exclude=__pycache__ --exclude='*.pyc' app | tar -C "$ctx" -x
   fi
-  if ! docker build -q --label "$LABEL" -t "$tag" "$ctx" >"$ctx.log" 2>&1; then
+  if ! docker build -q --force-rm --label "$LABEL" -t "$tag" "$ctx" >"$ctx.log" 2>&1; then
     cat "$ctx.log" >&2
     echo "build-images: building $tag failed" >&2
     return 1
