@@ -200,7 +200,7 @@ class Storage:
             return results
 
         # A connection lost after the script ran but before its reply makes the retry
-        # write a second resource: creation is at-least-once, never silently lost.
+        # write a second resource: a retried create may duplicate, never half-write.
         results = self._retrying("create", attempt)
         resource_id = int(results[0])
         if self._wait_replicas > 0:

@@ -65,22 +65,20 @@ def test_delay_is_a_uniform_draw() -> None:
 # part of a core, so the share shows up as a clear difference rather than exact ratios.
 
 
-def test_sleeping_delay_uses_little_cpu() -> None:
-    wall, cpu = run_delays(0.0)
-    assert wall > 0.1  # enough waiting to compare CPU time with
-    assert cpu < 0.1 * wall
-
-
 def test_cpu_share_burns_cpu_time() -> None:
-    wall, cpu = run_delays(1.0)
-    assert wall > 0.1  # enough waiting to compare CPU time with
-    assert cpu >= 0.25 * wall
+    idle_wall, idle_cpu = run_delays(0.0)
+    busy_wall, busy_cpu = run_delays(1.0)
+    assert idle_wall > 0.1 and busy_wall > 0.1  # enough waiting to compare CPU time with
+    assert idle_cpu < 0.1 * idle_wall
+    # Even with several runnable processes per core the busy loop gets a clear share.
+    assert busy_cpu >= 0.1 * busy_wall
+    assert busy_cpu >= 3 * idle_cpu
 
 
 def test_partial_cpu_share_burns_part() -> None:
     wall, cpu = run_delays(0.5)
-    assert wall > 0.1  # enough waiting to compare CPU time with
-    assert 0.05 * wall <= cpu <= 0.7 * wall
+    assert wall > 0.1
+    assert 0.03 * wall <= cpu <= 0.7 * wall
 
 
 def test_zero_unit_or_hardness_is_instant() -> None:
