@@ -3,12 +3,17 @@
 
 from __future__ import annotations
 
+import socket
+
+from ansible.module_utils.basic import AnsibleModule
+
 DOCUMENTATION = r"""
 module: escala_redis_command
 short_description: Send one command to a Redis server or Sentinel and return its reply
 description:
   - Speaks the Redis protocol over a plain socket, so the host needs no Redis client
-    library. Meant for queries (INFO, SENTINEL ..., PING); it never reports a change.
+    library. A query (the default) reports no change; a command with I(changes=true)
+    (SENTINEL SET, say) reports a change and is not sent in check mode.
 options:
   host:
     description: Address of the Redis server or Sentinel.
@@ -28,6 +33,10 @@ options:
     type: list
     elements: str
     required: true
+  changes:
+    description: The command changes the server.
+    type: bool
+    default: false
   timeout:
     description: Seconds to wait for the connection and the reply.
     type: float
@@ -41,10 +50,6 @@ reply:
   returned: success
   type: raw
 """
-
-import socket
-
-from ansible.module_utils.basic import AnsibleModule
 
 
 class RedisError(Exception):
@@ -101,15 +106,18 @@ def main() -> None:
             "password": {"type": "str", "default": "", "no_log": True},
             "command": {"type": "list", "elements": "str", "required": True},
             "timeout": {"type": "float", "default": 2.0},
+            "changes": {"type": "bool", "default": False},
         },
         supports_check_mode=True,
     )
     p = module.params
+    if p["changes"] and module.check_mode:
+        module.exit_json(changed=True, reply=None)
     try:
         reply = query(p["host"], p["port"], p["password"], p["command"], p["timeout"])
     except (OSError, ConnectionError, RedisError) as exc:
         module.fail_json(msg=f"{p['host']}:{p['port']}: {exc}", changed=False)
-    module.exit_json(changed=False, reply=reply)
+    module.exit_json(changed=p["changes"], reply=reply)
 
 
 if __name__ == "__main__":
