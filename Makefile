@@ -13,14 +13,26 @@ export ANSIBLE_LIBRARY := $(CURDIR)/library
 
 PLAYBOOK := $(BIN)/ansible-playbook
 
-.PHONY: help venv engine images lab deploy smoke down lint test test-app test-molecule clean \
+# The lab (or site) that lab, deploy, smoke, load, bench and down act on, e.g.
+# `make bench INVENTORY=inventories/bench/hosts.yml`.
+INVENTORY ?= inventories/lab/hosts.yml
+# load and bench: the load balancer's URL; empty takes the inventory's escala_lb_url.
+URL ?=
+# `make down` alone removes every lab on the engine; given an INVENTORY, only that one's.
+LAB_DOWN_SCOPE ?= $(if $(filter file,$(origin INVENTORY)),all,inventory)
+
+.PHONY: help venv engine images lab deploy smoke drill load bench down lint test test-app \
+	test-loadtest test-contracts test-drill test-molecule clean \
 	vagrant-image vagrant-up vagrant-down test-vagrant
 
 help:
 	@echo "make lab    - build the images and lab hosts, deploy the stack, print the URL"
-	@echo "make test   - lint, app tests and the full-stack Molecule scenario"
-	@echo "make down   - remove everything the lab created"
+	@echo "make test   - lint, app and contract tests, every Molecule scenario"
+	@echo "make down   - remove every lab; with INVENTORY=..., only that inventory's lab"
 	@echo "make deploy - run site.yml against the lab again"
+	@echo "make drill  - fail the Redis master over in 8 ways under traffic, report in reports/drill"
+	@echo "make load   - the origin's load test through the LB, report in reports/load"
+	@echo "make bench  - throughput at 1, 2 and 4 app instances, report in reports/bench"
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,32 +49,60 @@ images: venv engine
 	scripts/build-images.sh
 
 lab: images
-	$(PLAYBOOK) playbooks/lab_up.yml
-	$(PLAYBOOK) site.yml
-	$(PLAYBOOK) playbooks/smoke.yml
+	$(PLAYBOOK) -i $(INVENTORY) playbooks/lab_up.yml
+	$(PLAYBOOK) -i $(INVENTORY) site.yml
+	$(PLAYBOOK) -i $(INVENTORY) playbooks/smoke.yml
 
 deploy: venv
-	$(PLAYBOOK) site.yml
+	$(PLAYBOOK) -i $(INVENTORY) site.yml
 
 smoke: venv
-	$(PLAYBOOK) playbooks/smoke.yml
+	$(PLAYBOOK) -i $(INVENTORY) playbooks/smoke.yml
+
+# Every variant by default; one or some with e.g. `make drill DRILL_VARIANTS=kill,partition`.
+DRILL_VARIANTS ?=
+drill: venv
+	$(PLAYBOOK) -i $(INVENTORY) playbooks/failover_drill.yml \
+	  $(if $(DRILL_VARIANTS),-e drill_variants=$(DRILL_VARIANTS))
+
+# Load and speed figures, never part of `make test`: each run is bounded and stops by itself.
+load: venv
+	$(BIN)/python -m loadtest.load --inventory $(INVENTORY) $(if $(URL),--url $(URL))
+
+# More bench options, e.g. BENCH_ARGS="--counts 1,2 --delay-ms 400" (python -m loadtest.bench -h).
+BENCH_ARGS ?=
+bench: venv
+	$(BIN)/python -m loadtest.bench --inventory $(INVENTORY) $(if $(URL),--url $(URL)) $(BENCH_ARGS)
 
 down: venv engine
-	$(PLAYBOOK) playbooks/lab_down.yml
+	$(PLAYBOOK) -i $(INVENTORY) playbooks/lab_down.yml -e lab_down_scope=$(LAB_DOWN_SCOPE)
 
 lint: venv
 	$(BIN)/yamllint --strict .
 	$(BIN)/ansible-lint
-	$(BIN)/ruff check app tests library roles
-	$(BIN)/ruff format --check app tests library roles
+	$(BIN)/ruff check app tests library roles loadtest
+	$(BIN)/ruff format --check app tests library roles loadtest
 
 test-app: venv
 	$(BIN)/pytest -q tests/app
 
+# The bench's and the load test's computations only; no load is sent.
+test-loadtest: venv
+	$(BIN)/pytest -q tests/loadtest
+
+# The roles' input contracts: argument specs against defaults, and site.yml refusing bad
+# inventories (on hosts that do not exist, so nothing can be changed).
+test-contracts: venv
+	$(BIN)/pytest -q tests/roles tests/inventory
+
+# The failover drill's own verdicts, on synthetic runs; no lab is needed.
+test-drill: venv
+	$(BIN)/pytest -q tests/drill
+
 test-molecule: images
 	$(BIN)/molecule test --all
 
-test: lint test-app test-molecule
+test: lint test-app test-loadtest test-contracts test-drill test-molecule
 
 # --- Vagrant lab (docker provider here; libvirt or virtualbox for real VMs) ---
 VAGRANT_INVENTORY := .vagrant/provisioners/ansible/inventory/vagrant_ansible_inventory

@@ -1,8 +1,9 @@
 """The only module that talks to Redis: resources in one hash, found through Sentinel.
 
-Every call goes to the current master. During a failover the master disappears for a
-few seconds, so each call is retried with a short backoff until the failover budget
-is spent; only then does the caller see Unavailable (HTTP 503).
+Every call goes to the current master, the one a majority of the Sentinels names.
+During a failover the master disappears for a few seconds, so each call is retried with
+a short backoff until the failover budget is spent; only then does the caller see
+Unavailable (HTTP 503).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -43,6 +45,13 @@ _TRANSIENT_CODES = ("NOREPLICAS", "LOADING", "MASTERDOWN", "READONLY")
 _BACKOFF_FIRST_S = 0.1
 _BACKOFF_MAX_S = 0.5
 _BACKOFF_FACTOR = 1.5
+
+# A connection pool asks the Sentinels for the master only when it opens a connection, so
+# idle connections to a master that was cut off outlive the cut and, once it heals, reach
+# that old master again (a master still, until Sentinel demotes it). Asking again at most
+# this often drops them: a pool closes its idle connections when the master changed, and
+# never takes one to another master back.
+_MASTER_CHECK_S = 1.0
 
 
 class StorageError(Exception):
@@ -143,6 +152,50 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+class MajoritySentinel(Sentinel):
+    """A Sentinel client that believes a master only when most Sentinels name it.
+
+    redis-py's own discovery takes the first Sentinel whose answer looks valid. A Sentinel
+    that was cut off together with the old master still names it for a moment after the
+    cut heals, and that old master still answers as a master until Sentinel demotes it:
+    it takes no writes (min-replicas-to-write), but reads of writes acknowledged by the
+    new master found nothing there. Once a majority failed over, it cannot name the old
+    master. Without a majority (two of three Sentinels down) there is no master, so no
+    reads either; such a group could not fail over anyway.
+    """
+
+    def discover_master(self, service_name: str) -> tuple[str, int]:
+        needed = len(self.sentinels) // 2 + 1
+        votes: Counter[tuple[str, int]] = Counter()
+        voters: dict[tuple[str, int], list[Any]] = {}
+        failed: list[Any] = []
+        errors: list[str] = []
+        for sentinel in list(self.sentinels):
+            try:
+                masters = sentinel.sentinel_masters()
+            except (rexc.ConnectionError, rexc.ResponseError, rexc.TimeoutError) as exc:
+                failed.append(sentinel)
+                errors.append(_describe(exc))
+                continue
+            state = masters.get(service_name)
+            if not state or not self.check_master_state(state, service_name):
+                continue
+            address = (state["ip"], state["port"])
+            votes[address] += 1
+            voters.setdefault(address, []).append(sentinel)
+            if votes[address] >= needed:
+                # Ask the Sentinels that agreed first next time, unreachable ones last.
+                first = voters[address]
+                rest = [s for s in self.sentinels if s not in first and s not in failed]
+                self.sentinels[:] = first + rest + failed
+                return address
+        raise MasterNotFoundError(
+            f"no master named by {needed} of {len(self.sentinels)} Sentinels for "
+            f"{service_name!r} (answers: {dict(votes) or 'none'}"
+            + (f"; errors: {', '.join(errors)})" if errors else ")")
+        )
+
+
 class Storage:
     """Resources in Redis, through Sentinel. Safe to share between threads."""
 
@@ -158,7 +211,7 @@ class Storage:
         }
         if settings.sentinel_password:
             sentinel_kwargs["password"] = settings.sentinel_password
-        self._sentinel = Sentinel(list(settings.sentinels), sentinel_kwargs=sentinel_kwargs)
+        self._sentinel = MajoritySentinel(list(settings.sentinels), sentinel_kwargs=sentinel_kwargs)
 
         common: dict[str, Any] = {
             "password": settings.redis_password or None,
@@ -181,6 +234,8 @@ class Storage:
             **common,
         )
         self._outage = _OutageLog(self._budget_s)
+        self._master_lock = threading.Lock()
+        self._master_checked_until = 0.0
 
     # -- resources -----------------------------------------------------------------
 
@@ -253,11 +308,30 @@ class Storage:
 
     # -- retry loop ----------------------------------------------------------------
 
+    def _check_master(self) -> None:
+        """Ask the Sentinels for the master again if the last answer is older than
+        _MASTER_CHECK_S; a changed answer closes the pools' idle connections."""
+        if time.monotonic() < self._master_checked_until:
+            return
+        with self._master_lock:
+            if time.monotonic() < self._master_checked_until:
+                return
+            try:
+                for client in (self._client, self._writer):
+                    client.connection_pool.get_master_address()
+            except rexc.RedisError:
+                # No master now: the operation fails and retries. The other threads do
+                # not queue up behind this lock for one slow Sentinel round each.
+                self._master_checked_until = time.monotonic() + _BACKOFF_MAX_S
+                return
+            self._master_checked_until = time.monotonic() + _MASTER_CHECK_S
+
     def _retrying(self, operation: str, fn: Callable[[], _T]) -> _T:
         deadline = time.monotonic() + self._budget_s
         backoff = _BACKOFF_FIRST_S
         while True:
             try:
+                self._check_master()
                 result = fn()
             except rexc.RedisError as exc:
                 if isinstance(exc, rexc.AuthenticationError | rexc.AuthorizationError):

@@ -1,0 +1,93 @@
+"""What the load test and the bench need to know about a deployed stack, from its inventory."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INVENTORY = "inventories/lab/hosts.yml"
+
+
+@dataclass(frozen=True)
+class Stack:
+    inventory: str
+    lb_url: str
+    # One app instance reached without the load balancer (escala_direct_instance_url).
+    direct_url: str | None
+    app_hosts: tuple[str, ...]
+    # Hosts of every group, e.g. groups["lb"].
+    groups: dict[str, tuple[str, ...]]
+    instances_per_host: int
+    gunicorn_workers: int
+    gunicorn_threads: int
+    # Container names of the inventory's hosts when they are lab containers on this engine.
+    lab_containers: dict[str, str]
+
+
+def tool(name: str) -> str:
+    """A command of the project's virtualenv (beside this Python), else from PATH."""
+    beside = Path(sys.executable).parent / name
+    return str(beside) if beside.exists() else (shutil.which(name) or name)
+
+
+def load_stack(inventory: str) -> Stack:
+    """Read the stack's facts; settings the inventory leaves out take the roles' defaults."""
+    listing = subprocess.run(
+        [tool("ansible-inventory"), "-i", inventory, "--list"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    data = json.loads(listing.stdout)
+    hostvars: dict[str, dict[str, Any]] = data["_meta"]["hostvars"]
+    app_hosts = tuple(_group_hosts(data, "app"))
+    if not app_hosts:
+        raise ValueError(f"{inventory}: group app has no hosts")
+    first_app = hostvars.get(app_hosts[0], {})
+    defaults = _role_defaults("escala") | _role_defaults("app")
+
+    def setting(name: str) -> int:
+        value = first_app.get(name, defaults.get(name))
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{inventory}: {name} must be a number here, not {value!r}") from None
+
+    lab_containers = {
+        host: str(hv["ansible_host"])
+        for host, hv in sorted(hostvars.items())
+        if hv.get("ansible_connection") == "community.docker.docker" and hv.get("ansible_host")
+    }
+    return Stack(
+        inventory=inventory,
+        lb_url=str(first_app.get("escala_lb_url") or ""),
+        direct_url=first_app.get("escala_direct_instance_url"),
+        app_hosts=app_hosts,
+        groups={g: tuple(_group_hosts(data, g)) for g in ("lb", "app", "redis", "sentinel")},
+        instances_per_host=setting("escala_app_instances_per_host"),
+        gunicorn_workers=setting("app_gunicorn_workers"),
+        gunicorn_threads=setting("app_gunicorn_threads"),
+        lab_containers=lab_containers,
+    )
+
+
+def _group_hosts(data: dict[str, Any], group: str) -> list[str]:
+    entry = data.get(group, {})
+    hosts = list(entry.get("hosts", []))
+    for child in entry.get("children", []):
+        hosts.extend(h for h in _group_hosts(data, child) if h not in hosts)
+    return hosts
+
+
+def _role_defaults(role: str) -> dict[str, Any]:
+    with open(ROOT / "roles" / role / "defaults" / "main.yml") as handle:
+        return yaml.safe_load(handle) or {}
