@@ -1,6 +1,6 @@
 """The only module that talks to Redis: resources in one hash, found through Sentinel.
 
-Every call goes to the current master, the one a majority of the Sentinels names.
+Every call goes to the current master, as the Sentinels name it (see MajoritySentinel).
 During a failover the master disappears for a few seconds, so each call is retried with
 a short backoff until the failover budget is spent; only then does the caller see
 Unavailable (HTTP 503).
@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -153,23 +152,23 @@ def _describe(exc: BaseException) -> str:
 
 
 class MajoritySentinel(Sentinel):
-    """A Sentinel client that believes a master only when most Sentinels name it.
+    """A Sentinel client that trusts the newest configuration a majority can vouch for.
 
     redis-py's own discovery takes the first Sentinel whose answer looks valid. A Sentinel
     that was cut off together with the old master still names it for a moment after the
-    cut heals, and that old master still answers as a master until Sentinel demotes it:
-    it takes no writes (min-replicas-to-write), but reads of writes acknowledged by the
-    new master found nothing there. Once a majority failed over, it cannot name the old
-    master. Without a majority (two of three Sentinels down) there is no master, so no
-    reads either; such a group could not fail over anyway.
+    cut heals, and that old master still answers reads until Sentinel demotes it: reads
+    of writes acknowledged by the new master found nothing there. Every failover gives
+    the master a higher config-epoch, so among the valid answers the one with the highest
+    epoch is the newest. A majority of the Sentinels must answer at all: a client cut off
+    with a minority has no way to know what the others decided, and gets no master.
     """
 
     def discover_master(self, service_name: str) -> tuple[str, int]:
         needed = len(self.sentinels) // 2 + 1
-        votes: Counter[tuple[str, int]] = Counter()
-        voters: dict[tuple[str, int], list[Any]] = {}
+        answered: list[Any] = []
         failed: list[Any] = []
         errors: list[str] = []
+        valid: dict[tuple[str, int, int], list[Any]] = {}
         for sentinel in list(self.sentinels):
             try:
                 masters = sentinel.sentinel_masters()
@@ -177,22 +176,27 @@ class MajoritySentinel(Sentinel):
                 failed.append(sentinel)
                 errors.append(_describe(exc))
                 continue
+            answered.append(sentinel)
             state = masters.get(service_name)
             if not state or not self.check_master_state(state, service_name):
                 continue
-            address = (state["ip"], state["port"])
-            votes[address] += 1
-            voters.setdefault(address, []).append(sentinel)
-            if votes[address] >= needed:
-                # Ask the Sentinels that agreed first next time, unreachable ones last.
-                first = voters[address]
-                rest = [s for s in self.sentinels if s not in first and s not in failed]
-                self.sentinels[:] = first + rest + failed
-                return address
+            config = (state["ip"], state["port"], int(state.get("config-epoch") or 0))
+            valid.setdefault(config, []).append(sentinel)
+            # Usually enough: a majority agrees, no need to wait for a slow or dead one.
+            if len(valid[config]) >= needed:
+                break
+        if len(answered) >= needed and valid:
+            ip, port, epoch = max(valid, key=lambda config: config[2])
+            # Ask the Sentinels that named it first next time, unreachable ones last.
+            first = valid[(ip, port, epoch)]
+            self.sentinels[:] = (
+                first + [s for s in self.sentinels if s not in first and s not in failed] + failed
+            )
+            return ip, port
         raise MasterNotFoundError(
-            f"no master named by {needed} of {len(self.sentinels)} Sentinels for "
-            f"{service_name!r} (answers: {dict(votes) or 'none'}"
-            + (f"; errors: {', '.join(errors)})" if errors else ")")
+            f"no master for {service_name!r}: {len(answered)} of {len(self.sentinels)} "
+            f"Sentinels answered ({needed} needed), valid answers (ip, port, config-epoch): "
+            f"{sorted(valid) or 'none'}" + (f"; errors: {', '.join(errors)}" if errors else "")
         )
 
 
