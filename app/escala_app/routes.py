@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 
@@ -110,7 +111,8 @@ def work() -> ResponseReturnValue:
     if not 0 <= cpu_ms <= ms <= MAX_WORK_MS:
         abort(400, description=f"need 0 <= cpu_ms <= ms <= {MAX_WORK_MS}")
     slowness.work(ms, cpu_ms)
-    return jsonify(ms=ms, cpu_ms=cpu_ms, instance=_rt().settings.instance)
+    # The worker's pid shows how an instance's workers share the load.
+    return jsonify(ms=ms, cpu_ms=cpu_ms, instance=_rt().settings.instance, worker=os.getpid())
 
 
 def _ms_arg(name: str, *, required: bool) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 
@@ -174,7 +175,12 @@ def test_work_sleeps_for_ms(client: FlaskClient) -> None:
     response = client.get("/work?ms=50")
     elapsed = time.perf_counter() - started
     assert response.status_code == 200
-    assert response.get_json() == {"ms": 50, "cpu_ms": 0, "instance": "test-escala"}
+    assert response.get_json() == {
+        "ms": 50,
+        "cpu_ms": 0,
+        "instance": "test-escala",
+        "worker": os.getpid(),
+    }
     assert 0.050 <= elapsed < 1.0
 
 
