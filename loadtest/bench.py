@@ -22,10 +22,11 @@ import json
 import math
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -65,7 +66,11 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     stack = load_stack(args.inventory)
     lb_url = (args.url or stack.lb_url).rstrip("/")
-    direct_url = (args.direct_url or stack.direct_url or "").rstrip("/") or None
+    pair_urls = (lb_url, args.direct_url) if args.direct_url else stack.pair_urls
+    if pair_urls is not None:
+        pair_urls = (pair_urls[0].rstrip("/"), pair_urls[1].rstrip("/"))
+    else:
+        print("bench: no app instance to reach directly: the LB-overhead runs are skipped")
     if not lb_url:
         raise SystemExit(f"bench: no URL: set escala_lb_url in {args.inventory} or pass --url")
     out = ROOT / args.out
@@ -101,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
             slots = instances * slots_per_instance
             users = math.ceil(args.users_per_slot * slots)
             plan = [Run(f"lb-work-{instances}", "lb", work_path, instances, users)]
-            if instances == 1 and direct_url:
+            if instances == 1 and pair_urls:
                 # The same instance via the LB and directly, in alternating short rounds:
                 # whatever else loads the machine then weighs on both alike.
                 for i in range(1, args.pair_rounds + 1):
@@ -112,8 +117,9 @@ def main(argv: list[str] | None = None) -> int:
                         Run(f"direct-pair-fast-1.{i}", "direct", fast_path, 1, args.fast_users),
                     ]
             for run in plan:
-                url = lb_url if run.target == "lb" else direct_url
-                assert url is not None
+                url = lb_url
+                if "-pair-" in run.name and pair_urls:
+                    url = pair_urls[0] if run.target == "lb" else pair_urls[1]
                 seconds = args.pair_duration_s if "-pair-" in run.name else args.duration_s
                 _measure(run, url, seconds, args.spawn_per_instance, runs_dir, containers)
                 run.saturated = metrics.saturation(
@@ -147,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"bench: could not restore the inventory's count: {exc}", file=sys.stderr)
                 failed = True
 
-    report = _report(args, stack, lb_url, direct_url, runs, slots_per_instance, delay_s)
+    report = _report(args, stack, lb_url, pair_urls, runs, slots_per_instance, delay_s)
     report["duration_s"] = round(time.monotonic() - started)
     report["restored_inventory_instances"] = restored
     out.mkdir(parents=True, exist_ok=True)
@@ -204,7 +210,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--fast-users", type=int, default=16, help="users of the /work?ms=0 runs")
     parser.add_argument(
-        "--pair-rounds", type=int, default=2, help="LB/direct rounds of the LB-overhead runs"
+        "--pair-rounds", type=int, default=3, help="LB/direct rounds of the LB-overhead runs"
     )
     parser.add_argument("--pair-duration-s", type=int, default=6, help="seconds of each")
     parser.add_argument("--duration-s", type=int, default=12, help="measured seconds per run")
@@ -370,7 +376,7 @@ def _report(
     args: argparse.Namespace,
     stack: Stack,
     lb_url: str,
-    direct_url: str | None,
+    pair_urls: tuple[str, str] | None,
     runs: list[Run],
     slots_per_instance: int,
     delay_s: float,
@@ -383,20 +389,36 @@ def _report(
     }
     efficiency = metrics.efficiency(throughputs)
 
-    def rounds(prefix: str) -> list[Run]:
-        return [r for r in runs if r.name.startswith(prefix) and r.stats]
+    by_name = {r.name: r for r in runs if r.stats}
 
-    def mean_rps(prefix: str) -> float | None:
-        return _mean(r.stats.rps for r in rounds(prefix) if r.stats)
+    def round_ratios(kind: str, value: Callable[[Run, Run], float | None]) -> list[float]:
+        """value(lb run, direct run) of each LB/direct round; the two runs of a round are
+        back to back, so whatever else loads the machine weighs on both alike."""
+        found = []
+        for i in range(1, args.pair_rounds + 1):
+            lb, direct = (
+                by_name.get(f"lb-pair-{kind}-1.{i}"),
+                by_name.get(f"direct-pair-{kind}-1.{i}"),
+            )
+            if lb and direct and (ratio := value(lb, direct)) is not None:
+                found.append(round(ratio, 3))
+        return found
 
-    fast_lb, fast_direct = rounds("lb-pair-fast-1."), rounds("direct-pair-fast-1.")
-    lb_overhead_fast = metrics.ratio(mean_rps("lb-pair-fast-1."), mean_rps("direct-pair-fast-1."))
-    lb_overhead_work = metrics.ratio(mean_rps("lb-pair-work-1."), mean_rps("direct-pair-work-1."))
-    # The same comparison per CPU spent: independent of what else loads the machine.
-    lb_overhead_cpu = metrics.ratio(
-        _mean(r.cpu_ms_per_request for r in fast_direct),
-        _mean(r.cpu_ms_per_request for r in fast_lb),
-    )
+    def rps_ratio(lb: Run, direct: Run) -> float | None:
+        return metrics.ratio(
+            lb.stats.rps if lb.stats else None, direct.stats.rps if direct.stats else None
+        )
+
+    def cpu_ratio(lb: Run, direct: Run) -> float | None:
+        # CPU per request of the direct path over that of the LB path.
+        return metrics.ratio(direct.cpu_ms_per_request, lb.cpu_ms_per_request)
+
+    fast_rounds = round_ratios("fast", rps_ratio)
+    work_rounds = round_ratios("work", rps_ratio)
+    cpu_rounds = round_ratios("fast", cpu_ratio)
+    lb_overhead_fast = _median(fast_rounds)
+    lb_overhead_work = _median(work_rounds)
+    lb_overhead_cpu = _median(cpu_rounds)
     ratios = {k: metrics.ratio(throughputs[k], bounds[k]) for k in throughputs}
     largest = max(throughputs, default=None)
     targets = {
@@ -412,7 +434,8 @@ def _report(
         "stack": {
             "inventory": stack.inventory,
             "lb_url": lb_url,
-            "direct_url": direct_url,
+            "pair_lb_url": pair_urls[0] if pair_urls else None,
+            "pair_direct_url": pair_urls[1] if pair_urls else None,
             "app_hosts": len(stack.app_hosts),
             "gunicorn_workers": stack.gunicorn_workers,
             "gunicorn_threads": stack.gunicorn_threads,
@@ -442,6 +465,8 @@ def _report(
         "lb_overhead_ratio": _round(lb_overhead_fast),
         "lb_overhead_ratio_work": _round(lb_overhead_work),
         "lb_overhead_ratio_per_cpu": _round(lb_overhead_cpu),
+        # The ratio of each round, whose median the three figures above are.
+        "lb_overhead_rounds": {"fast": fast_rounds, "work": work_rounds, "per_cpu": cpu_rounds},
         "targets": targets,
         "saturated": {r.name: r.saturated for r in runs},
         "runs": [
@@ -455,9 +480,8 @@ def _count(run: Run) -> int:
     return run.instances
 
 
-def _mean(values: Iterable[float | None]) -> float | None:
-    present = [v for v in values if v is not None]
-    return sum(present) / len(present) if present else None
+def _median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
 
 
 def _round(value: float | None) -> float | None:
@@ -525,10 +549,12 @@ def _summary(report: dict[str, Any]) -> str:
         )
     if pairs:
         lines.append(
-            f"LB overhead at 1 instance (mean req/s via LB / direct): /work?ms=0 "
-            f"lb_overhead_ratio {report['lb_overhead_ratio']} (per CPU spent "
-            f"{report['lb_overhead_ratio_per_cpu']}); {report['settings']['work_path']} "
-            f"{report['lb_overhead_ratio_work']}"
+            f"LB overhead at 1 instance (median over rounds of req/s via LB / direct): "
+            f"/work?ms=0 lb_overhead_ratio {report['lb_overhead_ratio']} "
+            f"{report['lb_overhead_rounds']['fast']} (per CPU spent "
+            f"{report['lb_overhead_ratio_per_cpu']} {report['lb_overhead_rounds']['per_cpu']}); "
+            f"{report['settings']['work_path']} {report['lb_overhead_ratio_work']} "
+            f"{report['lb_overhead_rounds']['work']}"
         )
     lines.append("")
     for target, met in report["targets"].items():

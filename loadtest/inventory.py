@@ -20,8 +20,11 @@ DEFAULT_INVENTORY = "inventories/lab/hosts.yml"
 class Stack:
     inventory: str
     lb_url: str
-    # One app instance reached without the load balancer (escala_direct_instance_url).
-    direct_url: str | None
+    # The LB and one app instance behind it, as the bench's LB-overhead runs reach them:
+    # escala_lb_url and escala_direct_instance_url when the inventory names the instance;
+    # otherwise, for a lab on this engine, both at their addresses on the lab network, so
+    # that neither path goes through the controller's port proxy. None: no way to either.
+    pair_urls: tuple[str, str] | None
     app_hosts: tuple[str, ...]
     # Hosts of every group, e.g. groups["lb"].
     groups: dict[str, tuple[str, ...]]
@@ -62,15 +65,29 @@ def load_stack(inventory: str) -> Stack:
         except (TypeError, ValueError):
             raise ValueError(f"{inventory}: {name} must be a number here, not {value!r}") from None
 
-    lab_containers = {
+    lab_containers: dict[str, str] = {
         host: str(hv["ansible_host"])
         for host, hv in sorted(hostvars.items())
         if hv.get("ansible_connection") == "community.docker.docker" and hv.get("ansible_host")
     }
+    lb_url = str(first_app.get("escala_lb_url") or "")
+    lb_hosts = _group_hosts(data, "lb")
+    pair_urls: tuple[str, str] | None = None
+    if first_app.get("escala_direct_instance_url"):
+        pair_urls = (lb_url, str(first_app["escala_direct_instance_url"]))
+    elif lb_hosts and {lb_hosts[0], app_hosts[0]} <= set(lab_containers):
+        lb_vars = hostvars.get(lb_hosts[0], {})
+        lb_port = lb_vars.get("nginx_listen_port", _role_defaults("nginx")["nginx_listen_port"])
+        addresses = (lb_vars.get("escala_address"), first_app.get("escala_address"))
+        if all(addresses):
+            pair_urls = (
+                f"http://{addresses[0]}:{int(lb_port)}",
+                f"http://{addresses[1]}:{setting('escala_app_base_port')}",
+            )
     return Stack(
         inventory=inventory,
-        lb_url=str(first_app.get("escala_lb_url") or ""),
-        direct_url=first_app.get("escala_direct_instance_url"),
+        lb_url=lb_url,
+        pair_urls=pair_urls,
         app_hosts=app_hosts,
         groups={g: tuple(_group_hosts(data, g)) for g in ("lb", "app", "redis", "sentinel")},
         instances_per_host=setting("escala_app_instances_per_host"),
