@@ -10,6 +10,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 # Molecule (and plays run from its folders) find the project's roles and module here.
 export ANSIBLE_ROLES_PATH := $(CURDIR)/roles
 export ANSIBLE_LIBRARY := $(CURDIR)/library
+export ANSIBLE_MODULE_UTILS := $(CURDIR)/module_utils
 
 PLAYBOOK := $(BIN)/ansible-playbook
 
@@ -80,8 +81,8 @@ down: venv engine
 lint: venv
 	$(BIN)/yamllint --strict .
 	$(BIN)/ansible-lint
-	$(BIN)/ruff check app tests library roles loadtest
-	$(BIN)/ruff format --check app tests library roles loadtest
+	$(BIN)/ruff check app tests library module_utils roles loadtest
+	$(BIN)/ruff format --check app tests library module_utils roles loadtest
 
 test-app: venv
 	$(BIN)/pytest -q tests/app

@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.escala_resp import ReplyError, encode, read_reply
 
 DOCUMENTATION = r"""
 module: escala_redis_command
@@ -52,50 +53,15 @@ reply:
 """
 
 
-class RedisError(Exception):
-    """An error reply from the server."""
-
-
-def _encode(args: list[str]) -> bytes:
-    out = [b"*%d\r\n" % len(args)]
-    for arg in args:
-        data = arg.encode()
-        out.append(b"$%d\r\n%s\r\n" % (len(data), data))
-    return b"".join(out)
-
-
-def _read_reply(stream):
-    line = stream.readline()
-    if not line.endswith(b"\r\n"):
-        raise ConnectionError("connection closed in the middle of a reply")
-    kind, rest = line[:1], line[1:-2].decode()
-    if kind == b"+":
-        return rest
-    if kind == b"-":
-        raise RedisError(rest)
-    if kind == b":":
-        return int(rest)
-    if kind == b"$":
-        size = int(rest)
-        if size < 0:
-            return None
-        data = stream.read(size + 2)
-        return data[:-2].decode(errors="replace")
-    if kind == b"*":
-        count = int(rest)
-        return None if count < 0 else [_read_reply(stream) for _ in range(count)]
-    raise ConnectionError(f"unexpected reply type {kind!r}")
-
-
 def query(host: str, port: int, password: str, command: list[str], timeout: float):
     with socket.create_connection((host, port), timeout=timeout) as conn:
         conn.settimeout(timeout)
         stream = conn.makefile("rb")
         if password:
-            conn.sendall(_encode(["AUTH", password]))
-            _read_reply(stream)
-        conn.sendall(_encode(command))
-        return _read_reply(stream)
+            conn.sendall(encode(["AUTH", password]))
+            read_reply(stream)
+        conn.sendall(encode(command))
+        return read_reply(stream)
 
 
 def main() -> None:
@@ -115,7 +81,7 @@ def main() -> None:
         module.exit_json(changed=True, reply=None)
     try:
         reply = query(p["host"], p["port"], p["password"], p["command"], p["timeout"])
-    except (OSError, ConnectionError, RedisError) as exc:
+    except (OSError, ConnectionError, ReplyError) as exc:
         module.fail_json(msg=f"{p['host']}:{p['port']}: {exc}", changed=False)
     module.exit_json(changed=p["changes"], reply=reply)
 

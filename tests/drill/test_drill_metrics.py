@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "roles" / "drill" / "files"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "module_utils"))
 
 from escala_drill import conditions, metrics  # noqa: E402
 

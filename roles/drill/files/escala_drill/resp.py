@@ -9,42 +9,10 @@ from __future__ import annotations
 import socket
 from typing import Any
 
+# module_utils/escala_resp.py, on the drill's PYTHONPATH (roles/drill/vars/main.yml).
+from escala_resp import ReplyError, encode, read_reply
 
-class ReplyError(Exception):
-    """An error reply from the server (e.g. LOADING, NOAUTH)."""
-
-
-def encode(args: tuple[str, ...]) -> bytes:
-    out = [b"*%d\r\n" % len(args)]
-    for arg in args:
-        data = str(arg).encode()
-        out.append(b"$%d\r\n%s\r\n" % (len(data), data))
-    return b"".join(out)
-
-
-def read_reply(stream: Any) -> Any:
-    line = stream.readline()
-    if not line.endswith(b"\r\n"):
-        raise ConnectionError("connection closed in the middle of a reply")
-    kind, rest = line[:1], line[1:-2].decode(errors="replace")
-    if kind == b"+":
-        return rest
-    if kind == b"-":
-        raise ReplyError(rest)
-    if kind == b":":
-        return int(rest)
-    if kind == b"$":
-        size = int(rest)
-        if size < 0:
-            return None
-        data = stream.read(size + 2)
-        if len(data) != size + 2:
-            raise ConnectionError("connection closed in the middle of a reply")
-        return data[:-2].decode(errors="replace")
-    if kind == b"*":
-        count = int(rest)
-        return None if count < 0 else [read_reply(stream) for _ in range(count)]
-    raise ConnectionError(f"unexpected reply type {kind!r}")
+__all__ = ["Connection", "ReplyError", "pairs"]
 
 
 class Connection:
