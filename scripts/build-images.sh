@@ -39,13 +39,20 @@ build() {
     cp -a "$wheels" "$ctx/wheels"
     tar -c --exclude=__pycache__ --exclude='*.pyc' app | tar -C "$ctx" -x
   fi
+  local old id
+  old=$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)
   if ! docker build -q --force-rm --label "$LABEL" -t "$tag" "$ctx" >"$ctx.log" 2>&1; then
     cat "$ctx.log" >&2
     echo "build-images: building $tag failed" >&2
     return 1
   fi
-  local id
   id=$(docker image inspect -f '{{.Id}}' "$tag")
+  # The image this build replaced, now untagged: removed unless a container still uses it
+  # (docker refuses then, and it stays).
+  if [ -n "$old" ] && [ "$old" != "$id" ]; then
+    docker rmi "$old" >/dev/null 2>&1 \
+      && echo "build-images: removed the replaced image ${old:7:12}" || true
+  fi
   if [ "$name" != host ]; then
     if [ "$(cat "$BUILD/images/$name.id" 2>/dev/null)" != "$id" ] \
         || [ ! -s "$BUILD/images/$name.tar" ]; then
