@@ -11,7 +11,9 @@ threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 # and queue them behind its busy threads while the other worker's threads idle. Capping a
 # worker's connections at its threads plus a few idle keep-alive ones makes it stop
 # accepting when full, so the kernel hands the next connection to a worker that has room.
-keepalive_connections = int(os.environ.get("GUNICORN_KEEPALIVE_CONNECTIONS", "2"))
+# 0 (the default) also keeps the queue fair: a request on a kept-alive connection would be
+# served before the connections waiting in the accept queue.
+keepalive_connections = int(os.environ.get("GUNICORN_KEEPALIVE_CONNECTIONS", "0"))
 worker_connections = threads + keepalive_connections
 
 # A request may retry Redis for the whole failover budget (20 s by default) after up to

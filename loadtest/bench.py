@@ -3,9 +3,10 @@
 For each count the stack is redeployed through the roles (site.yml --tags app,nginx with
 escala_app_instances_per_host), closed-loop locust users drive /work?ms=DELAY through the
 load balancer, and the measured rate is set beside Little's-law bound
-instances x workers x threads / delay. At 1 instance the same load, and a CPU-bound
-request (/work?ms=0), go to that instance via the LB and straight to it, in alternating
-rounds: the ratio of the two rates is the LB's overhead. The CPU of the machine, of
+instances x workers x threads / delay. At the smallest count the same load, and a
+CPU-bound request (/work?ms=0), go to its instances via the LB and straight to them (the
+users spread evenly over them), in alternating rounds: the ratio of the two rates is the
+LB's overhead. The CPU of the machine, of
 locust, of the LB's and the app's hosts and of each gunicorn worker is measured over
 every run, to name what saturated. The inventory's own instance count is deployed again
 at the end, whatever happened.
@@ -18,6 +19,7 @@ Writes reports/bench/latest.json, reports/bench/latest.png and, per run, locust'
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -36,7 +38,7 @@ from urllib.parse import urlsplit
 import requests
 
 from loadtest import cpu, metrics
-from loadtest.inventory import DEFAULT_INVENTORY, ROOT, Stack, load_stack, tool
+from loadtest.inventory import DEFAULT_INVENTORY, ROOT, Stack, direct_targets, load_stack, tool
 
 WORK_LOCUSTFILE = ROOT / "loadtest" / "work_locustfile.py"
 # What one deploy (site.yml --tags app,nginx) and one locust run may take at most.
@@ -66,11 +68,17 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     stack = load_stack(args.inventory)
     lb_url = (args.url or stack.lb_url).rstrip("/")
-    pair_urls = (lb_url, args.direct_url) if args.direct_url else stack.pair_urls
-    if pair_urls is not None:
-        pair_urls = (pair_urls[0].rstrip("/"), pair_urls[1].rstrip("/"))
-    else:
-        print("bench: no app instance to reach directly: the LB-overhead runs are skipped")
+    if args.direct_url:
+        stack = dataclasses.replace(stack, direct_instance_url=args.direct_url, pair_lb_url=lb_url)
+    pair_lb_url = (stack.pair_lb_url or lb_url).rstrip("/")
+    # The LB-overhead runs go at the smallest count, when the bench can reach its instances.
+    pair_count = min(args.counts)
+    pair_targets = direct_targets(stack, pair_count)
+    if not pair_targets:
+        print(
+            f"bench: cannot reach the {pair_count * len(stack.app_hosts)} instance(s) of the "
+            "smallest count without the LB: the LB-overhead runs are skipped"
+        )
     if not lb_url:
         raise SystemExit(f"bench: no URL: set escala_lb_url in {args.inventory} or pass --url")
     out = ROOT / args.out
@@ -106,22 +114,28 @@ def main(argv: list[str] | None = None) -> int:
             slots = instances * slots_per_instance
             users = math.ceil(args.users_per_slot * slots)
             plan = [Run(f"lb-work-{instances}", "lb", work_path, instances, users)]
-            if instances == 1 and pair_urls:
-                # The same instance via the LB and directly, in alternating short rounds:
+            if per_host == pair_count and pair_targets:
+                # The same instances via the LB and directly, in alternating short rounds:
                 # whatever else loads the machine then weighs on both alike.
+                fast_users = args.fast_users * instances
                 for i in range(1, args.pair_rounds + 1):
+                    n = instances
                     plan += [
-                        Run(f"lb-pair-work-1.{i}", "lb", work_path, 1, users),
-                        Run(f"direct-pair-work-1.{i}", "direct", work_path, 1, users),
-                        Run(f"lb-pair-fast-1.{i}", "lb", fast_path, 1, args.fast_users),
-                        Run(f"direct-pair-fast-1.{i}", "direct", fast_path, 1, args.fast_users),
+                        Run(f"lb-pair-work-{n}.{i}", "lb", work_path, n, users),
+                        Run(f"direct-pair-work-{n}.{i}", "direct", work_path, n, users),
+                        Run(f"lb-pair-fast-{n}.{i}", "lb", fast_path, n, fast_users),
+                        Run(f"direct-pair-fast-{n}.{i}", "direct", fast_path, n, fast_users),
                     ]
             for run in plan:
+                targets: list[str] = []
                 url = lb_url
-                if "-pair-" in run.name and pair_urls:
-                    url = pair_urls[0] if run.target == "lb" else pair_urls[1]
+                if "-pair-" in run.name:
+                    url = pair_lb_url
+                    if run.target == "direct":
+                        targets = pair_targets
+                        url = targets[0]
                 seconds = args.pair_duration_s if "-pair-" in run.name else args.duration_s
-                _measure(run, url, seconds, args.spawn_per_instance, runs_dir, containers)
+                _measure(run, url, targets, seconds, args.spawn_per_instance, runs_dir, containers)
                 run.saturated = metrics.saturation(
                     run.cores,
                     machine_cores=cpu.cpu_count(),
@@ -153,7 +167,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"bench: could not restore the inventory's count: {exc}", file=sys.stderr)
                 failed = True
 
-    report = _report(args, stack, lb_url, pair_urls, runs, slots_per_instance, delay_s)
+    report = _report(
+        args, stack, lb_url, (pair_lb_url, pair_targets), runs, slots_per_instance, delay_s
+    )
     report["duration_s"] = round(time.monotonic() - started)
     report["restored_inventory_instances"] = restored
     out.mkdir(parents=True, exist_ok=True)
@@ -208,7 +224,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         help="users started per second and instance: gthread workers that get a burst of "
         "new connections at once may keep all of them in one worker",
     )
-    parser.add_argument("--fast-users", type=int, default=16, help="users of the /work?ms=0 runs")
+    parser.add_argument(
+        "--fast-users", type=int, default=16, help="users per instance of the /work?ms=0 runs"
+    )
     parser.add_argument(
         "--pair-rounds", type=int, default=3, help="LB/direct rounds of the LB-overhead runs"
     )
@@ -275,6 +293,7 @@ def _container_ids(stack: Stack) -> dict[str, list[str]]:
 def _measure(
     run: Run,
     url: str,
+    targets: list[str],
     duration_s: int,
     spawn_per_instance: float,
     runs_dir: Path,
@@ -304,7 +323,7 @@ def _measure(
         "--loglevel",
         "WARNING",
     ]
-    env = dict(os.environ, ESCALA_BENCH_PATH=run.path)
+    env = dict(os.environ, ESCALA_BENCH_PATH=run.path, ESCALA_BENCH_TARGETS=",".join(targets))
     port = str(urlsplit(url).port or 80)
     with open(f"{prefix}.log", "w") as log:
         locust = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -376,7 +395,7 @@ def _report(
     args: argparse.Namespace,
     stack: Stack,
     lb_url: str,
-    pair_urls: tuple[str, str] | None,
+    pair_urls: tuple[str, list[str]],
     runs: list[Run],
     slots_per_instance: int,
     delay_s: float,
@@ -390,6 +409,7 @@ def _report(
     efficiency = metrics.efficiency(throughputs)
 
     by_name = {r.name: r for r in runs if r.stats}
+    pair_instances = min((r.instances for r in runs if "-pair-" in r.name), default=0)
 
     def round_ratios(kind: str, value: Callable[[Run, Run], float | None]) -> list[float]:
         """value(lb run, direct run) of each LB/direct round; the two runs of a round are
@@ -397,8 +417,8 @@ def _report(
         found = []
         for i in range(1, args.pair_rounds + 1):
             lb, direct = (
-                by_name.get(f"lb-pair-{kind}-1.{i}"),
-                by_name.get(f"direct-pair-{kind}-1.{i}"),
+                by_name.get(f"lb-pair-{kind}-{pair_instances}.{i}"),
+                by_name.get(f"direct-pair-{kind}-{pair_instances}.{i}"),
             )
             if lb and direct and (ratio := value(lb, direct)) is not None:
                 found.append(round(ratio, 3))
@@ -434,8 +454,9 @@ def _report(
         "stack": {
             "inventory": stack.inventory,
             "lb_url": lb_url,
-            "pair_lb_url": pair_urls[0] if pair_urls else None,
-            "pair_direct_url": pair_urls[1] if pair_urls else None,
+            "pair_lb_url": pair_urls[0] if pair_urls[1] else None,
+            "pair_direct_urls": pair_urls[1],
+            "pair_instances": pair_instances or None,
             "app_hosts": len(stack.app_hosts),
             "gunicorn_workers": stack.gunicorn_workers,
             "gunicorn_threads": stack.gunicorn_threads,
@@ -549,7 +570,8 @@ def _summary(report: dict[str, Any]) -> str:
         )
     if pairs:
         lines.append(
-            f"LB overhead at 1 instance (median over rounds of req/s via LB / direct): "
+            f"LB overhead at {report['stack']['pair_instances']} instance(s) (median over rounds "
+            f"of req/s via LB / direct): "
             f"/work?ms=0 lb_overhead_ratio {report['lb_overhead_ratio']} "
             f"{report['lb_overhead_rounds']['fast']} (per CPU spent "
             f"{report['lb_overhead_ratio_per_cpu']} {report['lb_overhead_rounds']['per_cpu']}); "

@@ -20,11 +20,14 @@ DEFAULT_INVENTORY = "inventories/lab/hosts.yml"
 class Stack:
     inventory: str
     lb_url: str
-    # The LB and one app instance behind it, as the bench's LB-overhead runs reach them:
-    # escala_lb_url and escala_direct_instance_url when the inventory names the instance;
-    # otherwise, for a lab on this engine, both at their addresses on the lab network, so
-    # that neither path goes through the controller's port proxy. None: no way to either.
-    pair_urls: tuple[str, str] | None
+    # Where the bench's LB-overhead runs reach the LB (pair_lb_url) and, bypassing it, the
+    # instances behind it. escala_direct_instance_url names one instance; otherwise, for a
+    # lab on this engine, both are reached at their lab-network addresses, so that neither
+    # path goes through the controller's port proxy. None: no way to reach an instance.
+    pair_lb_url: str | None
+    direct_instance_url: str | None
+    # ("http://address", first port) of each app host, for a lab on this engine.
+    app_bases: tuple[tuple[str, int], ...]
     app_hosts: tuple[str, ...]
     # Hosts of every group, e.g. groups["lb"].
     groups: dict[str, tuple[str, ...]]
@@ -72,22 +75,25 @@ def load_stack(inventory: str) -> Stack:
     }
     lb_url = str(first_app.get("escala_lb_url") or "")
     lb_hosts = _group_hosts(data, "lb")
-    pair_urls: tuple[str, str] | None = None
-    if first_app.get("escala_direct_instance_url"):
-        pair_urls = (lb_url, str(first_app["escala_direct_instance_url"]))
-    elif lb_hosts and {lb_hosts[0], app_hosts[0]} <= set(lab_containers):
+    direct_instance_url = first_app.get("escala_direct_instance_url") or None
+    pair_lb_url: str | None = lb_url if direct_instance_url else None
+    app_bases: tuple[tuple[str, int], ...] = ()
+    lab_hosts = set(lab_containers)
+    if not direct_instance_url and lb_hosts and {lb_hosts[0], *app_hosts} <= lab_hosts:
         lb_vars = hostvars.get(lb_hosts[0], {})
         lb_port = lb_vars.get("nginx_listen_port", _role_defaults("nginx")["nginx_listen_port"])
-        addresses = (lb_vars.get("escala_address"), first_app.get("escala_address"))
-        if all(addresses):
-            pair_urls = (
-                f"http://{addresses[0]}:{int(lb_port)}",
-                f"http://{addresses[1]}:{setting('escala_app_base_port')}",
+        addresses = [hostvars.get(h, {}).get("escala_address") for h in app_hosts]
+        if lb_vars.get("escala_address") and all(addresses):
+            pair_lb_url = f"http://{lb_vars['escala_address']}:{int(lb_port)}"
+            app_bases = tuple(
+                (f"http://{address}", setting("escala_app_base_port")) for address in addresses
             )
     return Stack(
         inventory=inventory,
         lb_url=lb_url,
-        pair_urls=pair_urls,
+        pair_lb_url=pair_lb_url,
+        direct_instance_url=direct_instance_url,
+        app_bases=app_bases,
         app_hosts=app_hosts,
         groups={g: tuple(_group_hosts(data, g)) for g in ("lb", "app", "redis", "sentinel")},
         instances_per_host=setting("escala_app_instances_per_host"),
@@ -95,6 +101,14 @@ def load_stack(inventory: str) -> Stack:
         gunicorn_threads=setting("app_gunicorn_threads"),
         lab_containers=lab_containers,
     )
+
+
+def direct_targets(stack: Stack, per_host: int) -> list[str]:
+    """Every app instance at per_host instances per host, reached without the LB; [] when
+    the bench cannot reach them all (a named instance stands for a single one)."""
+    if stack.direct_instance_url:
+        return [stack.direct_instance_url] if per_host * len(stack.app_hosts) == 1 else []
+    return [f"{base}:{port + i}" for base, port in stack.app_bases for i in range(per_host)]
 
 
 def _group_hosts(data: dict[str, Any], group: str) -> list[str]:
