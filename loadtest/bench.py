@@ -118,8 +118,8 @@ def main(argv: list[str] | None = None) -> int:
                 # The same instances via the LB and directly, in alternating short rounds:
                 # whatever else loads the machine then weighs on both alike.
                 fast_users = args.fast_users * instances
+                n = instances
                 for i in range(1, args.pair_rounds + 1):
-                    n = instances
                     plan += [
                         Run(f"lb-pair-work-{n}.{i}", "lb", work_path, n, users),
                         Run(f"direct-pair-work-{n}.{i}", "direct", work_path, n, users),

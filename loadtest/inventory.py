@@ -59,7 +59,7 @@ def load_stack(inventory: str) -> Stack:
     if not app_hosts:
         raise ValueError(f"{inventory}: group app has no hosts")
     first_app = hostvars.get(app_hosts[0], {})
-    defaults = _role_defaults("escala") | _role_defaults("app")
+    defaults = _role_defaults("escala") | _role_defaults("app") | _role_defaults("nginx")
 
     def setting(name: str) -> int:
         value = first_app.get(name, defaults.get(name))
@@ -81,7 +81,7 @@ def load_stack(inventory: str) -> Stack:
     lab_hosts = set(lab_containers)
     if not direct_instance_url and lb_hosts and {lb_hosts[0], *app_hosts} <= lab_hosts:
         lb_vars = hostvars.get(lb_hosts[0], {})
-        lb_port = lb_vars.get("nginx_listen_port", _role_defaults("nginx")["nginx_listen_port"])
+        lb_port = lb_vars.get("nginx_listen_port", defaults["nginx_listen_port"])
         addresses = [hostvars.get(h, {}).get("escala_address") for h in app_hosts]
         if lb_vars.get("escala_address") and all(addresses):
             pair_lb_url = f"http://{lb_vars['escala_address']}:{int(lb_port)}"
